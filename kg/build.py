@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -12,12 +13,11 @@ from pathlib import Path
 from kg.errors import PolicyKGError
 from kg.extract import extract
 from kg.goldjson import write_gold
-from kg.ingest import load_document
+from kg.ingest import SUPPORTED_SUFFIXES, load_document
 from kg.model import Document
 from kg.rdf import ntriples, to_graph
 from kg.segment import segment
 
-SUPPORTED = {".txt", ".text", ".md"}
 IGNORED_NAMES = {"manifest.csv", "readme.md", "readme.txt"}
 
 
@@ -48,7 +48,7 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, s
             except PermissionError:
                 problems.append((str(p), "permission denied"))
                 continue
-            files += [x for x in children if x.suffix.lower() in SUPPORTED
+            files += [x for x in children if x.suffix.lower() in SUPPORTED_SUFFIXES
                       and x.name.lower() not in IGNORED_NAMES and not x.name.startswith(".")]
         elif p.exists():
             files.append(p)
@@ -114,7 +114,22 @@ def write_outputs(docs: list[Document], out_dir: Path, result: BuildResult) -> N
     atomic_write(nt, ntriples(graph))
     for doc in docs:
         write_gold(doc, out_dir / "extract")
-    result.outputs.update({"turtle": ttl, "ntriples": nt, "extract": out_dir / "extract"})
+    store = write_store(nt, out_dir / "store")
+    result.outputs.update({"turtle": ttl, "ntriples": nt, "extract": out_dir / "extract", "store": store})
+
+
+def write_store(nt: Path, path: Path) -> Path:
+    """Load the graph into a fresh Oxigraph store beside the old one, then swap them."""
+    from kg.store.oxigraph import OxigraphStore
+    fresh = path.with_name(f".{path.name}.{os.getpid()}.new")
+    OxigraphStore.from_ntriples(nt, fresh).store.flush()
+    old = path.with_name(f".{path.name}.{os.getpid()}.old")
+    if path.exists():
+        path.rename(old)
+    fresh.rename(path)
+    if old.exists():
+        shutil.rmtree(old)
+    return path
 
 
 def build(paths: Iterable[str | Path], out_dir: str | Path = "build",

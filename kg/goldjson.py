@@ -46,3 +46,26 @@ def write_gold(doc: Document, out_dir: Path) -> Path:
     tmp.write_text(json.dumps(to_gold(doc), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+def from_gold(data: dict) -> Document:
+    """A Document holding the facts of a gold annotation (no text, empty spans): lets the
+    query and comparison layers be tested against hand annotations, independent of extraction."""
+    from kg import vocab
+    from kg.model import Measure, Mention, Source
+    doc = Document(path=f"{data['doc']}.txt", doc=data["doc"], original="", normalized="", offset_map=[0])
+    for s in data.get("sources", []):
+        region = vocab.resolve_region(s["region"])
+        source = Source(region=region.zh if region else s["region"], start=0, end=0,
+                        region_id=region.id if region else None, province=s.get("province"),
+                        level=s.get("level"), policy_title=s.get("policy_title"), issuer=s.get("issuer"),
+                        doc_number=s.get("doc_number"), date=s.get("date"), status=s.get("status"))
+        for m in s.get("measures", []):
+            measure = Measure(n=str(m["n"]), title=m.get("title"), start=0, end=0)
+            measure.themes = [Mention(t, 0, 0, "") for t in m.get("themes", [])]
+            measure.beneficiaries = [Mention(b, 0, 0, "") for b in m.get("beneficiaries", [])]
+            measure.amounts = [Amount(a.get("text", ""), a["kind"], float(a["value"]), a["unit"])
+                               for a in m.get("amounts", [])]
+            source.measures.append(measure)
+        doc.sources.append(source)
+    return doc

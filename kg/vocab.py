@@ -120,7 +120,7 @@ def _lookup_key(text: str) -> str:
 def _region_index() -> dict[str, str]:
     index: dict[str, str] = {}
     for rid, c in regions().items():
-        for label in [rid, c.zh, c.en, *c.strong, *c.english]:
+        for label in [rid, c.zh, c.en, *c.strong, *c.english, *c.weak]:
             index.setdefault(_lookup_key(label), rid)
     return index
 

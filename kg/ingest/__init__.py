@@ -12,6 +12,8 @@ from kg.ingest.normalize import normalize
 from kg.model import Document
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
+# What `build` picks up from a folder (a file named explicitly is always tried).
+SUPPORTED_SUFFIXES = {".txt", ".text", ".md"}
 
 
 def read_bytes(path: Path) -> bytes:
