@@ -36,7 +36,7 @@ def amounts_component(doc: Doc) -> Doc:
 @Language.factory("policy_concepts", default_config={"vocabulary": "themes"})
 def concepts_factory(nlp: Language, name: str, vocabulary: str):
     concepts = vocab.themes() if vocabulary == "themes" else vocab.beneficiaries()
-    matcher = ConceptMatcher(concepts)
+    matcher = ConceptMatcher(concepts, weaken_relied_on=vocabulary == "themes")
 
     def component(doc: Doc) -> Doc:
         setattr(doc._, vocabulary, matcher(doc.text, doc.user_data.get("title_end", 0)))
