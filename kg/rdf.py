@@ -6,7 +6,7 @@ IRIs (under https://w3id.org/policykg/id/):
   measure/<doc>/<region>/<n>         a measure (region in the IRI: one text can hold several)
   amount/<doc>/<region>/<n>/<i>      an amount of that measure
   org/<name>                         an organisation (issuer, responsible unit)
-`…/span` and `…/evidence/<concept>` hang off these. No blank nodes: rebuilding the same corpus
+`…/span` and `…/evidence/theme|beneficiary/<id>` hang off these. No blank nodes: rebuilding the same corpus
 yields byte-identical Turtle and N-Triples.
 """
 from __future__ import annotations
@@ -151,7 +151,8 @@ class _Writer:
     def mention(self, measure: URIRef, mention: Mention, ns, prop) -> None:
         concept = ns[mention.id]
         self.g.add((measure, prop, concept))
-        ev = URIRef(f"{measure}/evidence/{mention.id}")
+        scheme = "theme" if ns == THEME else "beneficiary"   # one id can be both (talent)
+        ev = URIRef(f"{measure}/evidence/{scheme}/{mention.id}")
         self.span(ev, mention.start, mention.end, cls=PKG.Mention)
         self.g.add((ev, PKG.concept, concept))
         self.g.add((measure, PKG.evidence, ev))
