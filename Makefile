@@ -19,6 +19,7 @@ demo: $(STAMP)
 	$(BIN)/policykg validate --graph build/graph.ttl
 
 test: $(STAMP)
+	sh tests/setup_browser.sh
 	$(BIN)/python -m pytest
 
 clean:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -91,3 +92,27 @@ def test_every_measure_quote_is_the_original_text(processed):
     trad = processed["002_a2c5bfed3da1a70b"]
     m = trad.sources[0].measures[3]
     assert trad.quote(m.start, m.end).startswith("4.加大產學研合作項目支持力度")
+
+
+def test_measures_numbered_in_chinese_under_parts():
+    """(一)(二) measures under 一、二、 parts, numbering restarting per part; a closing 附则."""
+    from kg.build import process_file
+    doc = process_file(Path(__file__).parent / "texts" / "invented_cn_numbered_parts.txt")
+    (source,) = doc.sources
+    assert source.region == "珠海市" and source.validity_years == 3
+    assert [(m.n, m.title, m.part) for m in source.measures] == [
+        ("1.1", "支持企业承接科技成果", "强化企业创新主体地位"),
+        ("1.2", "推行先使用后付费", "强化企业创新主体地位"),
+        ("2.1", "建设概念验证中心", "完善转化服务体系"),
+        ("2.2", "培育技术经理人", "完善转化服务体系")]
+    assert "附则" not in doc.normalized[source.measures[-1].start:source.measures[-1].end]
+
+
+def test_measures_numbered_in_chinese_alone():
+    from kg.build import process_file
+    doc = process_file(Path(__file__).parent / "texts" / "invented_cn_numbered_flat.txt")
+    (source,) = doc.sources
+    assert source.region == "云南省"
+    assert [m.n for m in source.measures] == ["1", "2", "3"]
+    last = source.measures[-1]
+    assert not doc.normalized[last.start:last.end].rstrip().endswith("施行。")

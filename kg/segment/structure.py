@@ -67,6 +67,33 @@ def _numbered(lines: list[Line], end: int) -> tuple[list, set[int]]:
     return items, stops
 
 
+CN_ITEM = re.compile(rf"^([{CN_DIGITS}]+)、\s*(.*)$")
+PAREN_ITEM = re.compile(rf"^[(（]([{CN_DIGITS}]+)[)）]\s*(.*)$")
+
+
+def _cn_numbered(pattern: re.Pattern, parent: re.Pattern | None):
+    """Measures numbered in Chinese numerals, (一)(二) under 一、二、 parts or 一、二、 alone.
+    Numbering restarts under each parent heading; keys stay unique as <part>.<n>."""
+    def layout(lines: list[Line], end: int) -> tuple[list, set[int]]:
+        items, stops, last, part, restarted = [], set(), 0, 0, False
+        for ln in lines:
+            m = pattern.match(ln.text)
+            n = parse_number(m.group(1)) if m else None
+            if m and n is not None and int(n) in (last + 1, 1) and (items or int(n) == 1):
+                if int(n) == 1 and last:
+                    restarted = True
+                last = int(n)
+                items.append((part, str(last), _title(m.group(2)) or m.group(2)[:60] or None, ln))
+            elif parent is not None and parent.match(ln.text):
+                part += 1
+                stops.add(ln.start)
+            elif items and CLOSING.match(ln.text):
+                stops.add(ln.start)
+        keyed = [(f"{p}.{n}" if restarted else n, title, ln) for p, n, title, ln in items]
+        return keyed, stops
+    return layout
+
+
 def _articles(lines: list[Line], end: int) -> tuple[list, set[int]]:
     items, stops = [], set()
     for ln in lines:
@@ -114,7 +141,8 @@ def _titled_sections(lines: list[Line], end: int) -> tuple[list, set[int]]:
     return items, set()
 
 
-LAYOUTS = (_numbered, _articles, _enumerated, _titled_sections, _titled_paragraphs)
+LAYOUTS = (_numbered, _articles, _cn_numbered(PAREN_ITEM, CN_ITEM), _enumerated,
+           _cn_numbered(CN_ITEM, None), _titled_sections, _titled_paragraphs)
 
 
 def _grams(text: str, k: int = 4) -> set[str]:
