@@ -47,7 +47,10 @@ class ConceptMatcher:
         return [(m, self.labels[m.group()]) for m in self.pattern.finditer(text)]
 
     def __call__(self, text: str, title_end: int = 0) -> list[Mention]:
-        """Concepts of `text`; characters before `title_end` are the measure's title."""
+        """Concepts of `text`; characters before `title_end` are the measure's title.
+        (Word boundaries from jieba were tried as a filter for substring traps such as 中试 in
+        集中试点; jieba merges too many true labels into longer words — 人才队伍, 风投基金 — so
+        traps are handled by longer labels in the vocabulary instead.)"""
         strong: dict[str, Mention] = {}
         weak: dict[str, list[Mention]] = {}
         in_title: set[str] = set()

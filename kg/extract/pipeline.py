@@ -27,9 +27,16 @@ for _name in ("amounts", "themes", "beneficiaries", "units"):
         Doc.set_extension(_name, default=None)
 
 
+def measure_text(doc: Doc) -> str:
+    """Doc.text rebuilds the string from tokens on every call: compute it once per Doc."""
+    if "text" not in doc.user_data:
+        doc.user_data["text"] = doc.text
+    return doc.user_data["text"]
+
+
 @Language.component("policy_amounts")
 def amounts_component(doc: Doc) -> Doc:
-    doc._.amounts = find_amounts(doc.text)
+    doc._.amounts = find_amounts(measure_text(doc))
     return doc
 
 
@@ -39,14 +46,14 @@ def concepts_factory(nlp: Language, name: str, vocabulary: str):
     matcher = ConceptMatcher(concepts, weaken_relied_on=vocabulary == "themes")
 
     def component(doc: Doc) -> Doc:
-        setattr(doc._, vocabulary, matcher(doc.text, doc.user_data.get("title_end", 0)))
+        setattr(doc._, vocabulary, matcher(measure_text(doc), doc.user_data.get("title_end", 0)))
         return doc
     return component
 
 
 @Language.component("policy_units")
 def units_component(doc: Doc) -> Doc:
-    doc._.units = find_units(doc.text)
+    doc._.units = find_units(measure_text(doc))
     return doc
 
 
