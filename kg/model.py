@@ -5,6 +5,7 @@ turns them into offsets into the original text, which is what provenance records
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -68,7 +69,8 @@ class Document:
     doc: str                       # file stem, the document key
     original: str                  # decoded text of the file, as the user would read it
     normalized: str                # chrome stripped, Simplified, half-width
-    offset_map: list[int]          # normalized index -> original index (len(normalized) + 1)
+    offset_map: Sequence[int]      # normalized index -> original index (len(normalized) + 1);
+                                   # an array('i') from ingest: 4 bytes a character
     encoding: str = "utf-8"
     sha256: str = ""
     meta: dict = field(default_factory=dict)

@@ -64,6 +64,7 @@ def build_nlp() -> Language:
     import jieba
     jieba.setLogLevel(logging.WARNING)
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    nlp.max_length = 10**9   # the 10^6 limit protects parser/NER memory; this pipeline has neither
     nlp.add_pipe("policy_amounts")
     nlp.add_pipe("policy_concepts", name="policy_themes", config={"vocabulary": "themes"})
     nlp.add_pipe("policy_concepts", name="policy_beneficiaries", config={"vocabulary": "beneficiaries"})

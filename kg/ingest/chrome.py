@@ -3,6 +3,7 @@ is not part of a policy. Decide, line by line, which lines of a text to keep."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 # Short lines holding one of these are page furniture, wherever they stand.
 _CHROME = re.compile(
@@ -14,24 +15,40 @@ _CHROME = re.compile(
 _FOOTER = re.compile(r"版权所有|©|Copyright|ICP|服务电话|服务热线|微信公众号|网站地图|联系我们", re.IGNORECASE)
 _PHONE_LINE = re.compile(r"^[\d\s\-()（）+]{7,}$")
 _HOURS_LINE = re.compile(r"^[(（]?周[一二三四五六日].{0,4}至周[一二三四五六日].{0,20}[)）]?$")
+# The line boundaries of str.splitlines, found without making a list of every line.
+_LINE_END = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 SHORT = 40
 FOOTER_SHORT = 60
 
 
+def line_ranges(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line, line end included: the lines of text.splitlines(keepends=True)."""
+    pos = 0
+    for m in _LINE_END.finditer(text):
+        yield pos, m.end()
+        pos = m.end()
+    if pos < len(text):
+        yield pos, len(text)
+
+
+def _footer_start(text: str) -> int:
+    """Index of the line where the page footer begins (the number of lines when there is none)."""
+    count = sum(1 for _ in line_ranges(text))
+    tail_start = int(count * 0.6)
+    for i, (a, b) in enumerate(line_ranges(text)):
+        if i >= tail_start:
+            s = text[a:b].strip()
+            if len(s) <= FOOTER_SHORT and _FOOTER.search(s):
+                return i
+    return count
+
+
 def kept_line_ranges(text: str) -> list[tuple[int, int]]:
     """(start, end) of each line to keep, line ends included, in order."""
-    lines, pos = [], 0
-    for line in text.splitlines(keepends=True):
-        lines.append((pos, pos + len(line), line.strip()))
-        pos += len(line)
-    footer_from = len(lines)
-    tail_start = int(len(lines) * 0.6)
-    for i, (_, _, s) in enumerate(lines):
-        if i >= tail_start and len(s) <= FOOTER_SHORT and _FOOTER.search(s):
-            footer_from = i
-            break
+    footer_from = _footer_start(text)
     kept = []
-    for i, (a, b, s) in enumerate(lines):
+    for i, (a, b) in enumerate(line_ranges(text)):
+        s = text[a:b].strip()
         if i >= footer_from and len(s) <= FOOTER_SHORT:
             continue
         if s and len(s) <= SHORT and (_CHROME.search(s) or _PHONE_LINE.match(s) or _HOURS_LINE.match(s)):

@@ -2,6 +2,8 @@
 read each source's metadata (title, issuer, document number, date, status, validity)."""
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from kg import vocab
 from kg.orgs import canonical_org
 from kg.model import Document, Source
@@ -11,8 +13,8 @@ from kg.segment.structure import find_measures
 
 
 def _source_spans(lines: list[Line], text_len: int) -> list[tuple[str | None, int, int]]:
-    """(region id, start, end) per source. A feature article names each region in a heading
-    such as "天津:……"; any other text is one source."""
+    """(region id, start, end) per source, from the region's heading on. A feature article
+    names each region in a heading such as "天津:……"; any other text is one source."""
     heads = [(rid, ln.start) for ln in lines if (rid := md.heading_region(ln))]
     if len({rid for rid, _ in heads}) >= 2:
         return [(rid, start, heads[i + 1][1] if i + 1 < len(heads) else text_len)
@@ -27,9 +29,14 @@ def segment(doc: Document) -> Document:
     spans = _source_spans(all_lines, len(text))
     single = len(spans) == 1
     doc.sources = []
-    for region_id, start, end in spans:
-        lines = [ln for ln in all_lines if start <= ln.start < end]
+    line_starts = [ln.start for ln in all_lines]
+    for i, (region_id, start, end) in enumerate(spans):
+        lines = all_lines[bisect_left(line_starts, start) : bisect_left(line_starts, end)]
         body = text[start:end]
+        # The sources partition the text: a feature article's lead (its own title and
+        # introduction, before the first region heading) belongs to the first source's span,
+        # though not to what that source says about itself.
+        span_start = 0 if i == 0 else start
         speaker = md.find_speaker(lines[1:] if not single else lines)
         title = md.find_title(body, lines)
         issuer = md.find_issuer(body, lines, title, speaker)
@@ -38,7 +45,7 @@ def segment(doc: Document) -> Document:
         region = vocab.regions().get(region_id) if region_id else None
         validity_years, _ = md.find_validity(body)
         source = Source(
-            region=region.zh if region else "未知地区", start=start, end=end, region_id=region_id,
+            region=region.zh if region else "未知地区", start=span_start, end=end, region_id=region_id,
             province=vocab.regions()[region.province].zh if region and region.province else None,
             level=region.level if region else None,
             policy_title=title,

@@ -176,8 +176,11 @@ def find_issuer(text: str, lines: list[Line], title: str | None, speaker: str | 
 
 
 def find_doc_number(text: str, lines: list[Line], title: str | None) -> str | None:
+    own_lines = None   # the texts of the lines, computed once, only when a number is found
     for m in DOC_NUMBER.finditer(text):
-        if any(ln.text.strip("()（） ") == m.group() for ln in lines):
+        if own_lines is None:
+            own_lines = {ln.text.strip("()（） ") for ln in lines}
+        if m.group() in own_lines:
             return m.group()   # printed on a line of its own, under the title
         before = text[max(0, m.start() - 120) : m.start()]
         cited = re.findall(r"《([^《》]+)》", before)
