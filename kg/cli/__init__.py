@@ -21,6 +21,11 @@ app = typer.Typer(
 
 def _register() -> None:
     from kg.cli import build_cmds  # noqa: F401  (commands register themselves on `app`)
+    from kg.cli import store_cmds  # noqa: F401
+    from kg.cli import viz_cmds  # noqa: F401
+    from kg.cli import query_cmds  # noqa: F401
+    from kg.cli import export_cmds  # noqa: F401
+    from kg.cli import benchmark_cmds  # noqa: F401
 
 
 def main() -> None:

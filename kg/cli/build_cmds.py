@@ -21,30 +21,50 @@ def _progress() -> Progress:
 
 @app.command()
 def build(
-    corpus: list[Path] = typer.Argument(None, help="Files or folders of policy texts (default: corpus/)."),
+    corpus: list[Path] = typer.Argument(None, readable=False,   # unreadable ones are reported by build
+                                        help="Files or folders of policy texts (default: corpus/)."),
     out: Path = typer.Option(Path("build"), "--out", "-o", help="Output folder."),
     strict: bool = typer.Option(False, help="Exit non-zero when any file was skipped."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0,
+                             help="Worker processes for extraction (0: all cores)."),
+    store: str = typer.Option("oxigraph", "--store",
+                              help="oxigraph: also write the embedded store build/store (default); "
+                                   "memory: graph files only; an http(s) URL: then push the graph "
+                                   "to that SPARQL endpoint (see `policykg push`)."),
 ) -> None:
-    """Build the graph from policy texts: Turtle, N-Triples and per-file extraction JSON.
+    """Build the graph from policy texts: Turtle, N-Triples, the store and per-file extraction JSON.
 
-    Example: [bold]policykg build corpus/ --out build/[/]
+    Incremental: files unchanged since the last build into the same folder are not extracted
+    again (build/cache/).
+
+    Example: [bold]policykg build corpus/ --out build/ --jobs 4[/]
     """
     from kg.build import build as run_build, discover
+    remote = store.startswith(("http://", "https://"))
+    if not remote and store not in ("oxigraph", "memory"):
+        fail(f"--store {store}: use oxigraph, memory or the http(s) URL of a SPARQL endpoint")
     files, problems = discover(corpus or [Path("corpus")])
     with _progress() as bar:
         task = bar.add_task("extracting", total=len(files), current="")
         result = run_build([], out, progress=lambda p: bar.update(task, advance=1, current=p.name),
-                           files=files)
+                           files=files, jobs=jobs or None, store="memory" if remote else store)
     result.skipped = problems + result.skipped
     table = Table(title=f"policykg build → {out}", show_header=True)
     for col in ("documents", "sources", "measures", "triples", "skipped"):
         table.add_column(col, justify="right")
-    table.add_row(str(len(result.documents)), str(result.sources), str(result.measures),
+    table.add_row(str(result.document_count), str(result.sources), str(result.measures),
                   str(result.triples), str(len(result.skipped)))
     console.print(table)
+    if result.up_to_date:
+        console.print("up to date: no file changed since the last build", highlight=False)
+    elif result.reused:
+        console.print(f"extracted {result.extracted} file(s), reused {result.reused} unchanged", highlight=False)
     for path, reason in result.skipped:
         err_console.print(f"skipped {path}: {reason}", highlight=False)
     console.print(f"graph: {result.outputs.get('turtle')}  {result.outputs.get('ntriples')}", highlight=False)
+    if remote:
+        from kg.cli.store_cmds import push_graph
+        push_graph(out, store)
     if strict and result.skipped:
         raise typer.Exit(1)
 

@@ -5,14 +5,16 @@
 - a URL      : a remote SPARQL 1.1 endpoint (Oxigraph server, Fuseki, Virtuoso)
 
 Rows come back as dicts of variable -> rdflib term (URIRef, Literal) or None when unbound.
-Parameters are bound by the store (initBindings, substitutions or a VALUES block built from
-escaped RDF terms), never pasted into the query text.
+Parameters are bound by the store (rdflib's initBindings; for Oxigraph, embedded or remote, a
+VALUES block of escaped RDF terms put first in the outer WHERE group), never pasted as text.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Protocol
 
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import PolicyKGError
@@ -28,6 +30,41 @@ def prologue() -> str:
         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n" \
         "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n" \
         "PREFIX owl: <http://www.w3.org/2002/07/owl#>\n"
+
+
+# Tokens that can contain a `{` which is not the start of the WHERE group.
+_SKIP = re.compile(r"""
+    "\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\" | '''(?:[^'\\]|\\.|'(?!''))*'''   # long strings
+  | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*'                          # strings
+  | <[^<>"{}|^`\\\x00-\x20]*>                                          # IRIs (not `<` operators)
+  | \#[^\n]*                                                           # comments
+""", re.VERBOSE)
+
+
+def with_values(query: str, bindings: dict[str, Node] | None) -> str:
+    """The query with `VALUES (?a ?b) { (<x> "y") }` first in its outer WHERE group."""
+    if not bindings:
+        return query
+    names = " ".join(f"?{k}" for k in bindings)
+    terms = " ".join(_term_n3(v) for v in bindings.values())
+    block = f" VALUES ({names}) {{ ({terms}) }} "
+    pos = 0
+    while pos < len(query):
+        m = _SKIP.search(query, pos)
+        brace = query.find("{", pos)
+        if brace < 0:
+            break
+        if m and m.start() < brace:
+            pos = m.end()
+            continue
+        return query[:brace + 1] + block + query[brace + 1:]
+    raise PolicyKGError("cannot bind parameters: the query has no WHERE group")
+
+
+def _term_n3(term: Node) -> str:
+    if isinstance(term, (URIRef, Literal)):
+        return term.n3()
+    raise PolicyKGError(f"cannot bind {term!r} as a parameter")
 
 
 class Store(Protocol):
