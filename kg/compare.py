@@ -145,7 +145,8 @@ def _region_in_graph(store, name: str) -> dict:
 def compare_theme(store, theme: str) -> dict:
     """Every region's measures on one theme (by id, label or any wording), and the regions of
     the graph that do not mention it. Five queries whatever the size of the graph, each a plain
-    join started from the bound theme."""
+    join (no aggregate) started from the bound theme: Oxigraph plans those well whether the theme
+    comes as a substitution or a VALUES block."""
     term = _theme_term(theme)
     theme_id = _id(str(term), vocab.THEME)
     concept = vocab.themes().get(theme_id)
@@ -155,7 +156,7 @@ def compare_theme(store, theme: str) -> dict:
     for b in run_named(store, "theme-beneficiaries", {"theme": term}).records():
         beneficiaries[b["measure"]].add(_id(b["beneficiary"], vocab.BEN))
     amounts: dict[str, list[dict]] = defaultdict(list)
-    for a in run_named(store, "amounts", {"theme": term}).records():
+    for a in run_named(store, "theme-amounts", {"theme": term}).records():
         if a["kind"] in PROMISE_KINDS:
             amounts[a["measure"]].append(_amount(a))
     by_region: dict[str, dict] = {}
@@ -248,7 +249,7 @@ def matrix(store) -> dict:
         c = counts.get(t["theme"], {})
         rows.append({"theme": t["id"] or _id(t["theme"], vocab.THEME), "label": t["label"], "en": t["en"],
                      "class": t["class"], "counts": {n["region"]: c.get(n["region"], 0) for n in columns},
-                     "total": sum(c.values())})
+                     "total": sum(c.values())})   # a measure counts once per region it belongs to
     return {"regions": [r["region"] for r in columns], "region_ids": [r["id"] for r in columns],
             "region_en": [r["en"] for r in columns], "themes": rows}
 
