@@ -70,7 +70,8 @@ def _gold_themes_and_regions() -> tuple[list[str], list[str]]:
             themes.update({t for m in s["measures"] for t in m["themes"]})
         if len(data["sources"]) == 1:
             regions.append(data["sources"][0]["region"])
-    return [t for t, _ in themes.most_common(2)], regions
+    ranked = sorted(themes.items(), key=lambda kv: (-kv[1], kv[0]))   # ties by id: same every run
+    return [t for t, _ in ranked[:2]], regions
 
 
 def canonical(value):
