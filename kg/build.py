@@ -184,9 +184,11 @@ def _extract_to_cache(task: tuple[str, str, str, str]) -> dict:
         summary = {"path": path, "skipped": err.reason}
         cache.put(key, summary)
         return summary
+    from kg.coverage import document_coverage
     own, shared = document_triples(doc)
     summary = {"path": path, "doc": doc.doc, "sources": len(doc.sources),
-               "measures": sum(len(s.measures) for s in doc.sources), "own": len(own), "shared": shared}
+               "measures": sum(len(s.measures) for s in doc.sources), "own": len(own), "shared": shared,
+               "coverage": document_coverage(doc)}
     _write_document_outputs(doc, Path(out_dir))
     cache.put(key, summary, "".join(line + "\n" for line in own), doc)
     return summary
@@ -301,6 +303,7 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "build",
                     raise PolicyKGError("cache entry is damaged; delete the cache folder and build again",
                                         out_dir / "cache")
                 if stale:
+                    doc.path = str(path)      # as given this time (the key is the absolute path)
                     _write_document_outputs(doc, out_dir)
                 if keep_documents:
                     result.documents.append(doc)
@@ -377,7 +380,10 @@ def vocabulary_lines(cache=None) -> list[str]:
 
 
 def write_ntriples(path: Path, docs: list[tuple[str, dict]], cache) -> int:
-    """Stream graph.nt from the cache entries; returns the number of triples."""
+    """Stream graph.nt from the cache entries, then the theme coverage they add up to (kg.coverage);
+    returns the number of triples."""
+    from kg.coverage import Coverage
+    coverage = Coverage()
     header = vocabulary_lines(cache)
     seen = set(header)
     shared: set[str] = set()
@@ -389,9 +395,12 @@ def write_ntriples(path: Path, docs: list[tuple[str, dict]], cache) -> int:
                 shutil.copyfileobj(fh, out, 1 << 20)
             count += summary["own"]
             shared.update(summary["shared"])
+            coverage.add(summary["coverage"])
         shared -= seen
         out.write("".join(line + "\n" for line in sorted(shared)).encode("utf-8"))
-    return count + len(shared)
+        summary_lines = _ntriples_lines(coverage.triples())
+        out.write("".join(line + "\n" for line in summary_lines).encode("utf-8"))
+    return count + len(shared) + len(summary_lines)
 
 
 def write_turtle(nt: Path, ttl: Path) -> Path:

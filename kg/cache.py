@@ -1,9 +1,10 @@
 """Per-file extraction cache, so a rebuild re-extracts only new or changed files.
 
-An entry is keyed by the SHA-256 of (pipeline fingerprint, the path as given, the file's bytes)
+An entry is keyed by the SHA-256 of (pipeline fingerprint, the file's absolute path, its bytes)
 and lives under `<out>/cache/<fingerprint>/`:
 
     <key>.json   summary: document key, counts, the triples about shared nodes (organisations),
+                 the document's share of the theme coverage (kg.coverage),
                  or the reason the file was skipped
     <key>.nt     the document's own triples, N-Triples, sorted
     <key>.pkl    the processed Document (pickle), for callers that want the objects back
@@ -28,7 +29,7 @@ from kg.model import Document
 PACKAGE_DIR = Path(__file__).resolve().parent
 # What an extraction result depends on (relative to the kg package; folders are read whole).
 PIPELINE_SOURCES = ("__init__.py", "model.py", "orgs.py", "rdf.py", "goldjson.py", "vocab.py",
-                    "cache.py", "ingest", "segment", "extract", "../ontology")
+                    "cache.py", "coverage.py", "ingest", "segment", "extract", "../ontology")
 
 
 @lru_cache(maxsize=1)
@@ -54,7 +55,7 @@ def pipeline_fingerprint() -> str:
 
 def file_key(path: str | Path, data: bytes, fingerprint: str | None = None) -> str:
     h = hashlib.sha256((fingerprint or pipeline_fingerprint()).encode() + b"\0")
-    h.update(str(path).encode() + b"\0")
+    h.update(str(Path(path).resolve()).encode() + b"\0")   # corpus/x.txt and ./corpus/x.txt alike
     h.update(data)
     return h.hexdigest()
 

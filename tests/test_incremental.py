@@ -57,6 +57,14 @@ def test_unchanged_files_are_not_extracted_again(corpus, tmp_path, monkeypatch):
     assert third.triples == fresh.triples == len(triples(out))
 
 
+def test_same_files_named_another_way_are_not_extracted_again(corpus, tmp_path, monkeypatch):
+    out = tmp_path / "build"
+    build([corpus], out, jobs=1)
+    monkeypatch.chdir(corpus.parent)
+    again = build([Path(corpus.name) / "." ], out, jobs=1)       # relative, with a ./ in it
+    assert again.extracted == 0 and again.reused == 3
+
+
 def test_removed_file_leaves_nothing_behind(corpus, tmp_path):
     out = tmp_path / "build"
     build([corpus], out, jobs=1)
