@@ -13,14 +13,10 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from kg import vocab
+from kg.coverage import EXAMPLES, KIND_ORDER, PROMISE_KINDS, evidence_sentence  # noqa: F401  (re-exported)
 from kg.errors import PolicyKGError
 from kg.query import Param, coerce, run_named
 
-# Display order of amount kinds (ontology/policy.ttl, pkg:kind); kinds are never summed together.
-KIND_ORDER = ("cap", "fixed", "floor", "rate", "total", "duration", "count", "stat")
-# Kinds that state what a measure offers; `stat` reports a past figure and is left out of comparisons.
-PROMISE_KINDS = KIND_ORDER[:-1]
-SENTENCE_END = "。；;！!？?\n"
 MEASURE_NS = str(vocab.ID) + "measure/"
 
 
@@ -57,27 +53,6 @@ def amount_label(value: float | int | None, unit: str | None) -> str:
     return f"{v:g} {unit or ''}".strip()
 
 
-def evidence_sentence(text: str, start: int, end: int, width: int = 60) -> str:
-    """The sentence of `text` around [start, end), cut to about `width` characters around it."""
-    if not text or not 0 <= start <= end <= len(text):
-        return ""
-    s = max(text.rfind(c, 0, start) for c in SENTENCE_END) + 1
-    ends = [i for i in (text.find(c, end) for c in SENTENCE_END) if i != -1]
-    e = min(ends) + 1 if ends else len(text)
-    left, hit, right = text[s:start], text[start:end], text[end:e]
-    squash = lambda x: re.sub(r"\s+", " ", x)   # noqa: E731  (line breaks of the file)
-    left, hit, right = squash(left).lstrip(), squash(hit), squash(right).rstrip()
-    room = max(width - len(hit), 0)
-    if len(left) + len(right) <= room:
-        return left + hit + right
-    keep_left = min(len(left), room // 3)               # a little before, most of what follows
-    keep_right = min(len(right), room - keep_left)
-    keep_left = min(len(left), room - keep_right)
-    prefix = ("…" if keep_left < len(left) else "") + left[len(left) - keep_left:]
-    suffix = right[:keep_right] + ("…" if keep_right < len(right) else "")
-    return prefix + hit + suffix
-
-
 def _paired(row: dict) -> bool:
     """Whether a row's start, end and exact belong together. A mention node that holds several
     mentions (same concept id twice, or a theme and a beneficiary sharing an id) has several
@@ -93,9 +68,9 @@ def _amount(row: dict) -> dict:
             "amount": row["amount"]}
 
 
-def _sort_amounts(amounts: list[dict]) -> list[dict]:
+def _sort_amounts(amounts: list[dict], value: str = "value") -> list[dict]:
     order = {k: i for i, k in enumerate(KIND_ORDER)}
-    return sorted(amounts, key=lambda a: (order.get(a["kind"], 99), a["unit"] or "", -(a["value"] or 0)))
+    return sorted(amounts, key=lambda a: (order.get(a["kind"], 99), a["unit"] or "", -(a[value] or 0)))
 
 
 def _theme_term(theme: str):
@@ -127,9 +102,9 @@ def _suggest_region(name: str, known: list[dict]) -> str:
     return f"; did you mean {' or '.join(names)}?" if names else ""
 
 
-def _region_in_graph(store, name: str) -> dict:
+def _region_in_graph(store, name: str, known: list[dict] | None = None) -> dict:
     concept = vocab.resolve_region(name)
-    known = regions(store)
+    known = regions(store) if known is None else known
     if concept is None:
         raise PolicyKGError(f"unknown region {name!r}{_suggest_region(name, known)} (regions in the graph: "
                             f"{', '.join(r['region'] for r in known)})")
@@ -142,15 +117,58 @@ def _region_in_graph(store, name: str) -> dict:
 
 # ------------------------------------------------------------------ compare theme
 
-def compare_theme(store, theme: str) -> dict:
-    """Every region's measures on one theme (by id, label or any wording), and the regions of
-    the graph that do not mention it. Five queries whatever the size of the graph, each a plain
-    join (no aggregate) started from the bound theme: Oxigraph plans those well whether the theme
-    comes as a substitution or a VALUES block."""
+def compare_theme(store, theme: str, examples: int = 1, every_measure: bool = False) -> dict:
+    """One theme (by id, label or any wording) region by region: how many measures and policies
+    treat it, the lowest and highest figure of each kind, the beneficiary groups and its first
+    `examples` measures (at most EXAMPLES) with the sentence that evidences the theme; then the
+    regions of the graph that do not mention it.
+
+    All of it comes from the coverage summaries the build writes (kg.coverage): the cost grows
+    with the number of regions, not of measures. every_measure=True adds `measures` to each
+    region: every measure with its evidence, amounts and beneficiaries (four plain joins started
+    from the bound theme; slow on large graphs)."""
     term = _theme_term(theme)
     theme_id = _id(str(term), vocab.THEME)
     concept = vocab.themes().get(theme_id)
-    rows = run_named(store, "theme-by-region", {"theme": term}).records()
+    bound = {"theme": term}
+    by_region: dict[str, dict] = {}
+    names = {r["iri"]: r["region"] for r in regions(store)}
+    for r in run_named(store, "theme-coverage", bound).records():
+        by_region[r["region"]] = {"region": names.get(r["region"], r["region"]), "id": _id(r["region"], vocab.REG),
+                                  "measure_count": r["measures"], "policy_count": r["policies"],
+                                  "amount_ranges": [], "beneficiaries": [], "examples": []}
+    for a in run_named(store, "theme-coverage-amounts", bound).records():
+        if a["region"] in by_region:
+            by_region[a["region"]]["amount_ranges"].append(
+                {"kind": a["kind"], "unit": a["unit"], "lowest": a["lowest"], "highest": a["highest"],
+                 "count": a["count"], "label": _range_label(a["lowest"], a["highest"], a["unit"])})
+    for b in run_named(store, "theme-coverage-beneficiaries", bound).records():
+        if b["region"] in by_region:
+            by_region[b["region"]]["beneficiaries"] = [_id(x, vocab.BEN) for x in b["beneficiaries"].split()]
+    first = {"rank": 1} if examples == 1 else {}    # a bound rank: one example node a region is read
+    for r in sorted(run_named(store, "theme-examples", bound | first).records() if examples else [],
+                    key=lambda r: r["rank"]):
+        if r["region"] in by_region and r["rank"] <= examples:
+            by_region[r["region"]]["examples"].append(
+                {"measure": r["measure"], "key": measure_key(r["measure"]), "doc": r["doc"], "policy": r["policy"],
+                 "policy_title": r["policyTitle"], "status": r["status"], "n": r["number"], "title": r["title"],
+                 "evidence": r["sentence"] or ""})
+    for entry in by_region.values():
+        entry["amount_ranges"] = _sort_amounts(entry["amount_ranges"], value="highest")
+        entry["beneficiaries"].sort()
+    if every_measure:
+        _every_measure(store, term, by_region)
+    return {"theme": theme_id, "label": concept.zh if concept else theme_id, "label_en": concept.en if concept else None,
+            "regions": [by_region[iri] for iri in names if iri in by_region],      # in the canonical order
+            "not_mentioned": [name for iri, name in names.items() if iri not in by_region]}
+
+
+def _range_label(low, high, unit) -> str:
+    return amount_label(low, unit) if low == high else f"{amount_label(low, unit)}–{amount_label(high, unit)}"
+
+
+def _every_measure(store, term, by_region: dict[str, dict]) -> None:
+    """Every measure of the theme with its evidence, amounts and beneficiaries (four queries)."""
     words, sentences = _evidence(store, term)
     beneficiaries: dict[str, set[str]] = defaultdict(set)
     for b in run_named(store, "theme-beneficiaries", {"theme": term}).records():
@@ -159,21 +177,17 @@ def compare_theme(store, theme: str) -> dict:
     for a in run_named(store, "theme-amounts", {"theme": term}).records():
         if a["kind"] in PROMISE_KINDS:
             amounts[a["measure"]].append(_amount(a))
-    by_region: dict[str, dict] = {}
-    for r in rows:
-        entry = by_region.setdefault(r["region"], {"region": r["regionLabel"] or r["region"],
-                                                   "id": _id(r["region"], vocab.REG), "measures": []})
-        entry["measures"].append({
-            "measure": r["measure"], "key": measure_key(r["measure"]), "doc": r["doc"],
-            "policy": r["policy"], "policy_title": r["policyTitle"], "status": r["status"],
-            "n": r["number"], "title": r["title"],
-            "evidence": sentences.get(r["measure"], ""), "evidence_words": sorted(words.get(r["measure"], ())),
-            "amounts": _sort_amounts(amounts.get(r["measure"], [])),
-            "beneficiaries": sorted(beneficiaries.get(r["measure"], ()))})
-    every = regions(store)                     # the canonical order (by English name)
-    return {"theme": theme_id, "label": concept.zh if concept else theme_id, "label_en": concept.en if concept else None,
-            "regions": [by_region[r["iri"]] for r in every if r["iri"] in by_region],
-            "not_mentioned": [r["region"] for r in every if r["iri"] not in by_region]}
+    for entry in by_region.values():
+        entry["measures"] = []
+    for r in run_named(store, "theme-by-region", {"theme": term}).records():
+        if r["region"] in by_region:
+            by_region[r["region"]]["measures"].append({
+                "measure": r["measure"], "key": measure_key(r["measure"]), "doc": r["doc"],
+                "policy": r["policy"], "policy_title": r["policyTitle"], "status": r["status"],
+                "n": r["number"], "title": r["title"], "evidence": sentences.get(r["measure"], ""),
+                "evidence_words": sorted(words.get(r["measure"], ())),
+                "amounts": _sort_amounts(amounts.get(r["measure"], [])),
+                "beneficiaries": sorted(beneficiaries.get(r["measure"], ()))})
 
 
 def _evidence(store, term) -> tuple[dict[str, set[str]], dict[str, str]]:
@@ -199,8 +213,9 @@ def compare_cities(store, cities: list[str]) -> dict:
     """Themes all the regions share, the themes unique to each, and for the shared themes their
     amounts side by side. Names as a person types them (厦门, 厦门市, Xiamen, 廈門)."""
     found: list[dict] = []
+    known = regions(store)
     for name in cities:
-        region = _region_in_graph(store, name)
+        region = _region_in_graph(store, name, known)
         if all(region["iri"] != f["iri"] for f in found):
             found.append(region)
     if len(found) < 2:
@@ -237,13 +252,14 @@ def compare_cities(store, cities: list[str]) -> dict:
 # ------------------------------------------------------------------ matrix
 
 def matrix(store) -> dict:
-    """Theme x region coverage: the number of measures of each region treating each theme."""
+    """Theme x region coverage: the number of measures of each region treating each theme (read
+    from the rows the build packs per theme, kg.coverage)."""
+    import json
     columns = regions(store)
     names = {r["iri"]: r["region"] for r in columns}
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for r in run_named(store, "theme-matrix").records():
-        if r["region"] in names:
-            counts[r["theme"]][names[r["region"]]] = r["measures"]
+    counts: dict[str, dict[str, int]] = {}
+    for r in run_named(store, "theme-region-counts").records():
+        counts[r["theme"]] = {names[k]: n for k, n in json.loads(r["counts"]).items() if k in names}
     rows = []
     for t in run_named(store, "themes").records():
         c = counts.get(t["theme"], {})

@@ -188,8 +188,13 @@ def add_activity(g: Graph) -> None:
 def to_graph(docs: list[Document], with_vocabulary: bool = True) -> Graph:
     g = new_graph(with_vocabulary)
     add_activity(g)
+    from kg.coverage import Coverage, document_coverage
+    coverage = Coverage()
     for doc in sorted(docs, key=lambda d: d.doc):
         add_document(g, doc)
+        coverage.add(document_coverage(doc))
+    for t in coverage.triples():
+        g.add(t)
     return g
 
 

@@ -91,9 +91,18 @@ def test_compare_theme_lists_exactly_the_gold_regions(request, backend, theme):
     assert result["theme"] == theme
     assert {r["region"] for r in result["regions"]} == expected
     assert set(result["not_mentioned"]) == gold_regions() - expected
-    listed = Counter((r["region"], m["n"]) for r in result["regions"] for m in r["measures"])
     wanted = Counter((region, str(m["n"])) for region, m in gold_measures() if theme in m["themes"])
-    assert listed == wanted
+    per_region = Counter(region for region, _ in wanted.elements())
+    assert {r["region"]: r["measure_count"] for r in result["regions"]} == per_region
+    assert all(len(r["examples"]) == 1 for r in result["regions"])
+    full = compare.compare_theme(request.getfixturevalue(f"gold_{backend}"), theme,
+                                 examples=compare.EXAMPLES, every_measure=True)
+    assert Counter((r["region"], m["n"]) for r in full["regions"] for m in r["measures"]) == wanted
+    for r in full["regions"]:     # the examples are the first measures of the region, in reading order
+        assert [m["n"] for m in r["examples"]] == [m["n"] for m in r["measures"]][:compare.EXAMPLES]
+        assert {k: v for k, v in r.items() if k != "measures"} == \
+            next(x for x in compare.compare_theme(request.getfixturevalue(f"gold_{backend}"), theme,
+                                                  examples=compare.EXAMPLES)["regions"] if x["id"] == r["id"])
 
 
 def test_compare_theme_rows_carry_the_gold_facts(gold_store):
@@ -102,13 +111,33 @@ def test_compare_theme_rows_carry_the_gold_facts(gold_store):
     by_key = {(region, str(m["n"])): m for region, m in gold_measures()}
     result = compare.compare_theme(gold_store, "先使用后付费")
     assert result["theme"] == theme
-    for region in result["regions"]:
+    for region in compare.compare_theme(gold_store, "先使用后付费", every_measure=True)["regions"]:
         for m in region["measures"]:
             gold = by_key[(region["region"], m["n"])]
             assert m["title"] == gold["title"]
             assert m["beneficiaries"] == sorted(set(gold["beneficiaries"]))
             assert sorted((a["kind"], float(a["value"])) for a in m["amounts"]) == \
                 sorted((a["kind"], float(a["value"])) for a in gold["amounts"] if a["kind"] != "stat")
+
+
+@pytest.mark.parametrize("theme", ["tech-contract-incentive", "industry-academia-collaboration", "pay-after-use"])
+def test_region_summaries_are_the_gold_measures_added_up(gold_store, theme):
+    """Per region: beneficiaries are the union, ranges the lowest and highest of the gold's measures."""
+    wanted: dict = {}
+    for region, m in gold_measures():
+        if theme in m["themes"]:
+            w = wanted.setdefault(region, {"beneficiaries": set(), "ranges": {}})
+            w["beneficiaries"] |= set(m["beneficiaries"])
+            for a in m["amounts"]:
+                if a["kind"] != "stat":
+                    low, high = w["ranges"].get((a["kind"], a["unit"]), (a["value"], a["value"]))
+                    w["ranges"][(a["kind"], a["unit"])] = (min(low, a["value"]), max(high, a["value"]))
+    result = compare.compare_theme(gold_store, theme)
+    assert {r["region"] for r in result["regions"]} == set(wanted)
+    for r in result["regions"]:
+        assert set(r["beneficiaries"]) == wanted[r["region"]]["beneficiaries"]
+        assert {(a["kind"], a["unit"]): (float(a["lowest"]), float(a["highest"])) for a in r["amount_ranges"]} == \
+            {k: (float(lo), float(hi)) for k, (lo, hi) in wanted[r["region"]]["ranges"].items()}
 
 
 @pytest.mark.parametrize("wording", ["pay-after-use", "先使用后付费", "先用后转", "先使用後付費", "Pay After Use"])
@@ -211,7 +240,7 @@ def test_amounts_filters_follow_the_gold(gold_oxigraph, theme, beneficiary, kind
 @pytest.mark.parametrize("theme", ["pay-after-use", "liability-exemption"])
 def test_named_query_gives_what_compare_theme_shows(gold_store, theme):
     rows = query.run_named(gold_store, "theme-by-region", {"theme": theme}).records()
-    result = compare.compare_theme(gold_store, theme)
+    result = compare.compare_theme(gold_store, theme, every_measure=True)
     assert sorted((r["regionLabel"], r["measure"]) for r in rows) == \
         sorted((g["region"], m["measure"]) for g in result["regions"] for m in g["measures"])
 
@@ -238,14 +267,19 @@ def corpus_store(built):
 
 def test_pay_after_use_across_the_corpus(corpus_store):
     """厦门 comes from texts 000/001 (not in the gold); the others from 002-004."""
-    result = compare.compare_theme(corpus_store, "先使用后付费")
+    result = compare.compare_theme(corpus_store, "先使用后付费", every_measure=True)
     assert {r["region"] for r in result["regions"]} == {"厦门市", "威海市", "云南省", "重庆市", "珠海市"}
     assert not {r["region"] for r in result["regions"]} & set(result["not_mentioned"])
+    evidence = {}
     for region in result["regions"]:
         for m in region["measures"]:
             assert m["evidence"] and len(m["evidence"]) <= 62          # a shortened sentence
             assert any(w.strip("…") and w in m["evidence"] for w in m["evidence_words"]) or \
                 m["evidence"].strip("…") in "".join(m["evidence_words"])
+            evidence[m["measure"]] = m["evidence"]
+    # the examples' sentences, written at build time, are the ones the query-time path finds
+    shown = [m for r in result["regions"] for m in r["examples"]]
+    assert len(shown) == 5 and [m["evidence"] for m in shown] == [evidence[m["measure"]] for m in shown]
 
 
 def test_show_measure_quotes_the_original_file(corpus_store):
@@ -278,7 +312,7 @@ def _cli(*args) -> subprocess.CompletedProcess:
 
 def test_cli_compare_theme_equals_the_named_query(built):
     out, _ = built
-    r1 = _cli("compare", "theme", "先用后转", "--build", str(out), "--format", "json")
+    r1 = _cli("compare", "theme", "先用后转", "--all", "--build", str(out), "--format", "json")
     r2 = _cli("query", "--name", "theme-by-region", "--param", "theme=先用后转", "--build", str(out),
               "--format", "json")
     assert r1.returncode == 0 and r2.returncode == 0, r1.stderr + r2.stderr
@@ -287,6 +321,11 @@ def test_cli_compare_theme_equals_the_named_query(built):
     assert sorted(m["measure"] for g in compared["regions"] for m in g["measures"]) == \
         sorted(r["measure"] for r in queried["rows"])
     assert {g["region"] for g in compared["regions"]} == {r["regionLabel"] for r in queried["rows"]}
+    r3 = _cli("compare", "theme", "先用后转", "-k", "2", "--build", str(out), "--format", "json")
+    assert r3.returncode == 0, r3.stderr
+    for g, h in zip(compared["regions"], json.loads(r3.stdout)["regions"]):
+        assert [m["measure"] for m in h["examples"]] == [m["measure"] for m in g["measures"]][:2]
+        assert h["measure_count"] == len(g["measures"])
 
 
 def test_cli_compare_cities_json_and_errors(built):

@@ -91,7 +91,8 @@ SAMPLE_PARAMS = {"theme-by-region": {"theme": "赋权改革"}, "theme-evidence":
                  "region-themes": {"region": "威海"}, "region-measures": {"region": "Zhuhai"},
                  "measure": {"measure": "id:measure/004_46d0cb6fe9d9ebe8/zhuhai/7"},
                  "measure-facts": {"measure": "id:measure/004_46d0cb6fe9d9ebe8/zhuhai/7"},
-                 "amounts": {"theme": "产学研合作", "kind": "cap"}, "theme-matrix": {"region": "重庆"}}
+                 "amounts": {"theme": "产学研合作", "kind": "cap"}, "theme-matrix": {"region": "重庆"},
+                 "theme-coverage-amounts": {"theme": "产学研合作"}}
 
 
 DEFAULT_BY_TYPE = {"theme": "pay-after-use", "region": "威海", "beneficiary": "企业",

@@ -105,8 +105,8 @@ def test_comparisons_agree_on_every_store(stores):
         assert answers["remote"][f"theme {t}"]["regions"]
 
 
-_GROUP_CONCAT = re.compile(r'GROUP_CONCAT\s*\(\s*(?:DISTINCT\s+)?\?\w+\s*(?:;\s*separator\s*=\s*"([^"]*)")?\s*\)'
-                           r'\s+AS\s+\?(\w+)', re.IGNORECASE)
+_GROUP_CONCAT = re.compile(r'GROUP_CONCAT\s*\(\s*(?:DISTINCT\s+)?(?:STR\s*\(\s*)?\?\w+\s*\)?\s*'
+                           r'(?:;\s*separator\s*=\s*"([^"]*)")?\s*\)\s+AS\s+\?(\w+)', re.IGNORECASE)
 
 
 def unordered_concats(text: str, records: list[dict]) -> list[dict]:

@@ -17,6 +17,7 @@ from rich.text import Text
 from kg import vocab
 from kg.cli import app
 from kg.cli.common import console, err_console, fail
+from kg.coverage import EXAMPLES
 
 compare_app = typer.Typer(help="Compare regions: one theme across all regions, or several regions side by side.",
                           no_args_is_help=True, rich_markup_mode="rich")
@@ -136,58 +137,91 @@ def queries_cmd() -> None:
 
 # ------------------------------------------------------------------ compare
 
+def _ranges_cell(ranges: list[dict]) -> str:
+    """`cap 20万元–2000万元 · rate 50%`: lowest and highest figure of each kind and unit."""
+    return " · ".join(f"{r['kind']} {r['label']}" for r in ranges)
+
+
 def _theme_rows(result: dict) -> list[dict]:
+    """One row a measure shown (the examples, or every measure with --all); regions that do not
+    mention the theme at the end."""
     rows = []
     for region in result["regions"]:
-        for m in region["measures"]:
-            rows.append({"region": region["region"], "mentioned": True, "doc": m["doc"],
-                         "policy_title": m["policy_title"], "status": m["status"], "n": m["n"], "title": m["title"],
-                         "evidence": m["evidence"], "amounts": _amounts_cell(m["amounts"], per_kind=99),
-                         "beneficiaries": " ".join(m["beneficiaries"]), "measure": m["measure"]})
+        common = {"region": region["region"], "mentioned": True, "measures": region["measure_count"],
+                  "policies": region["policy_count"], "amount_ranges": _ranges_cell(region["amount_ranges"]),
+                  "region_beneficiaries": " ".join(region["beneficiaries"])}
+        for m in region.get("measures", region["examples"]):
+            rows.append(common | {"doc": m["doc"], "policy_title": m["policy_title"], "status": m["status"],
+                                  "n": m["n"], "title": m["title"], "evidence": m["evidence"],
+                                  "amounts": _amounts_cell(m.get("amounts", []), per_kind=99),
+                                  "beneficiaries": " ".join(m.get("beneficiaries", [])), "measure": m["measure"]})
     rows += [{"region": name, "mentioned": False} for name in result["not_mentioned"]]
     return rows
+
+
+def _ranges_cell(ranges: list[dict]) -> str:
+    """`cap 20万元–2000万元 · rate 50%`: lowest and highest figure of each kind and unit."""
+    return " · ".join(f"{r['kind']} {r['label']}" for r in ranges)
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 @compare_app.command("theme")
 def compare_theme_cmd(
     theme: str = typer.Argument(..., help="Theme: id, Chinese or English label or any wording "
                                           "(先使用后付费, 先用后转, pay-after-use)."),
+    examples: int = typer.Option(1, "--examples", "-k", min=0, max=EXAMPLES,
+                                 help=f"Example measures shown per region (0-{EXAMPLES}), first in reading order."),
+    every_measure: bool = typer.Option(False, "--all", help="List every measure of every region with its own "
+                                                             "amounts and beneficiaries (slow on large graphs)."),
     fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
     store: str = typer.Option("oxigraph", "--store", help=STORE_HELP),
     build: Path = typer.Option(Path("build"), "--build", help=BUILD_HELP),
 ) -> None:
-    """One theme across all regions: per region the policy, measure, evidence sentence, amounts
-    (statistics left out) and beneficiaries; regions that do not mention it at the end.
+    """One theme across all regions: per region how many measures and policies treat it, the
+    lowest and highest amount of each kind (statistics left out), the beneficiaries, and its
+    first measure with the sentence that says it; regions that do not mention it at the end.
 
-    Example: [bold]policykg compare theme 先用后转[/]   (same rows: policykg query --name theme-by-region --param theme=先用后转)
+    Example: [bold]policykg compare theme 先用后转[/]   (every measure: [bold]--all[/], or policykg query --name theme-by-region --param theme=先用后转)
     """
     from kg.compare import compare_theme
     from kg.query import format_rows
     _check_format(fmt)
-    result = compare_theme(_store(store, build), theme)
+    result = compare_theme(_store(store, build), theme, examples=examples, every_measure=every_measure)
     if fmt == "json":
         return _json(result)
     if fmt != "table":
-        rows = _theme_rows(result)
-        columns = ["region", "mentioned", "doc", "policy_title", "status", "n", "title", "evidence", "amounts",
-                   "beneficiaries", "measure"]
-        return _echo(format_rows(columns, rows, fmt))
+        columns = ["region", "mentioned", "measures", "policies", "amount_ranges", "region_beneficiaries", "doc",
+                   "policy_title", "status", "n", "title", "evidence", "amounts", "beneficiaries", "measure"]
+        return _echo(format_rows(columns, _theme_rows(result), fmt))
     total = len(result["regions"]) + len(result["not_mentioned"])
-    table = Table(title=f"{result['label']} ({result['theme']}): {len(result['regions'])} of {total} regions",
-                  show_lines=False)
+    measures = sum(r["measure_count"] for r in result["regions"])
+    table = Table(title=f"{result['label']} ({result['theme']}): {len(result['regions'])} of {total} regions, "
+                        f"{_plural(measures, 'measure', 'measures')}")
     for col, ratio in (("region", 1), ("policy", 2), ("measure", 2), ("evidence", 4), ("amounts", 2),
                        ("beneficiaries", 2)):
         table.add_column(col, ratio=ratio, overflow="fold")
     for region in result["regions"]:
-        for i, m in enumerate(region["measures"]):
-            policy = f"{m['policy_title'] or m['doc']} [{m['status']}]"
-            measure = f"{m['n']}. {m['title'] or ''}".strip()
-            table.add_row(Text(region["region"] if i == 0 else ""), Text(policy), Text(measure),
-                          Text(m["evidence"] or " | ".join(m["evidence_words"])),
-                          Text(_amounts_cell(m["amounts"]).replace(" · ", "\n")),
-                          Text(_ben_labels(m["beneficiaries"])),
-                          end_section=i == len(region["measures"]) - 1)
+        head = f"{region['region']}\n{_plural(region['measure_count'], 'measure', 'measures')}, " \
+               f"{_plural(region['policy_count'], 'policy', 'policies')}"
+        shown = region.get("measures", region["examples"])
+        # per measure with --all; otherwise the region's ranges and groups beside its first example
+        cells = [(_amounts_cell(m["amounts"]), _ben_labels(m["beneficiaries"])) for m in shown] \
+            if "measures" in region else [(_ranges_cell(region["amount_ranges"]), _ben_labels(region["beneficiaries"]))]
+        for i in range(max(len(shown), 1)):
+            m = shown[i] if i < len(shown) else None
+            amounts, groups = cells[i] if i < len(cells) else ("", "")
+            table.add_row(Text(head if i == 0 else ""),
+                          Text(f"{m['policy_title'] or m['doc']} [{m['status']}]" if m else ""),
+                          Text(f"{m['n']}. {m['title'] or ''}".strip() if m else ""),
+                          Text((m["evidence"] or " | ".join(m.get("evidence_words", []))) if m else ""),
+                          Text(amounts.replace(" · ", "\n")), Text(groups), end_section=i == max(len(shown), 1) - 1)
     console.print(table)
+    if not every_measure and any(r["measure_count"] > len(r["examples"]) for r in result["regions"]):
+        console.print(Text(f"amounts and beneficiaries: all measures of the region; measures shown: the first "
+                           f"{examples} (--examples up to {EXAMPLES}, --all for every one)", style="dim"))
     if result["not_mentioned"]:
         console.print(Text(f"not mentioned: {'、'.join(result['not_mentioned'])}"))
 

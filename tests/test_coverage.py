@@ -1,0 +1,118 @@
+"""The coverage summaries written at build time (kg.coverage) say what a live aggregation over
+every measure says: same counts, same lowest and highest amounts, same beneficiaries, and the
+examples are the first measures of the region in reading order."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+from kg.compare import PROMISE_KINDS, EXAMPLES
+from kg.query import run_named
+
+LIVE = """
+SELECT ?theme ?region ?measure ?policy ?doc ?order ?kind ?unit ?value ?beneficiary WHERE {
+  ?measure a pkg:Measure ; pkg:theme ?theme ; pkg:ofPolicy ?policy ; pkg:order ?order .
+  ?policy pkg:region ?region ; prov:wasDerivedFrom/dct:identifier ?doc .
+  OPTIONAL { ?measure pkg:hasAmount ?a . ?a pkg:kind ?kind ; schema:unitText ?unit ; schema:value ?value }
+  OPTIONAL { ?measure pkg:beneficiary ?beneficiary }
+}"""
+
+SUMMARY = """
+SELECT ?theme ?region ?measures ?policies ?kind ?unit ?low ?high ?beneficiary ?rank ?example WHERE {
+  ?c a pkg:ThemeCoverage ; pkg:coversTheme ?theme ; pkg:coversRegion ?region ;
+     pkg:measureCount ?measures ; pkg:policyCount ?policies .
+  OPTIONAL { ?c pkg:amountRange ?r . ?r pkg:kind ?kind ; schema:unitText ?unit ;
+                                        schema:minValue ?low ; schema:maxValue ?high }
+  OPTIONAL { ?c pkg:coversBeneficiary ?beneficiary }
+  OPTIONAL { ?c pkg:example ?e . ?e pkg:rank ?rank ; pkg:exampleMeasure ?example }
+}"""
+
+
+def _select(store, query):
+    from kg.store import prologue
+    variables, rows = store.select(prologue() + query)
+    return [{k: (None if v is None else v.toPython()) for k, v in row.items()} for row in rows]
+
+
+def live_coverage(store) -> dict:
+    out: dict = defaultdict(lambda: {"measures": {}, "policies": set(), "ranges": {}, "beneficiaries": set()})
+    for r in _select(store, LIVE):
+        c = out[(str(r["theme"]), str(r["region"]))]
+        c["measures"][str(r["measure"])] = (r["doc"], r["order"])
+        c["policies"].add(str(r["policy"]))
+        if r["beneficiary"]:
+            c["beneficiaries"].add(str(r["beneficiary"]))
+        if r["kind"] in PROMISE_KINDS:
+            low, high = c["ranges"].get((r["kind"], r["unit"]), (r["value"], r["value"]))
+            c["ranges"][(r["kind"], r["unit"])] = (min(low, r["value"]), max(high, r["value"]))
+    return {k: {"measures": len(c["measures"]), "policies": len(c["policies"]), "ranges": c["ranges"],
+                "beneficiaries": c["beneficiaries"],
+                "examples": [m for m, _ in sorted(c["measures"].items(), key=lambda x: x[1])][:EXAMPLES]}
+            for k, c in out.items()}
+
+
+def summary_coverage(store) -> dict:
+    out: dict = defaultdict(lambda: {"ranges": {}, "beneficiaries": set(), "examples": {}})
+    for r in _select(store, SUMMARY):
+        c = out[(str(r["theme"]), str(r["region"]))]
+        c["measures"], c["policies"] = r["measures"], r["policies"]
+        if r["kind"]:
+            c["ranges"][(r["kind"], r["unit"])] = (r["low"], r["high"])
+        if r["beneficiary"]:
+            c["beneficiaries"].add(str(r["beneficiary"]))
+        if r["example"]:
+            c["examples"][r["rank"]] = str(r["example"])
+    return {k: {**c, "examples": [m for _, m in sorted(c["examples"].items())]} for k, c in out.items()}
+
+
+@pytest.fixture(scope="module")
+def corpus_store(built):
+    from kg.store import open_store
+    return open_store("oxigraph", built[0])
+
+
+@pytest.fixture(scope="module")
+def gold_memory():
+    from conftest import gold_files
+    import json
+    from kg.goldjson import from_gold
+    from kg.rdf import to_graph
+    from kg.store.memory import MemoryStore
+    return MemoryStore(to_graph([from_gold(json.loads(p.read_text(encoding="utf-8"))) for p in gold_files()]))
+
+
+@pytest.mark.parametrize("store_name", ["corpus_store", "gold_memory"])
+def test_coverage_equals_the_live_aggregation(request, store_name):
+    store = request.getfixturevalue(store_name)
+    live, summary = live_coverage(store), summary_coverage(store)
+    assert len(live) > 40
+    assert set(summary) == set(live)
+    for key in live:
+        assert summary[key] == live[key], key
+
+
+def test_matrix_counts_are_distinct_measures(corpus_store):
+    """The matrix (read from the summaries) and a COUNT(DISTINCT) over measures agree."""
+    counts = {(str(r["theme"]), str(r["region"])): int(r["measures"])
+              for r in run_named(corpus_store, "theme-matrix").records()}
+    assert counts == {k: v["measures"] for k, v in live_coverage(corpus_store).items()}
+
+
+def test_region_policy_counts_are_distinct_policies(corpus_store):
+    live: dict = defaultdict(set)
+    for r in _select(corpus_store, "SELECT ?region ?p WHERE { ?p a pkg:Policy ; pkg:region ?region }"):
+        live[str(r["region"])].add(str(r["p"]))
+    counts = {str(r["region"]): int(r["policies"]) for r in run_named(corpus_store, "regions").records()}
+    assert counts == {k: len(v) for k, v in live.items()} and len(counts) >= 7
+
+
+def test_packed_matrix_rows_equal_the_coverage_nodes(corpus_store):
+    """`matrix` reads the rows packed per theme; they hold the numbers of the per-cell nodes."""
+    from kg import compare
+    names = {r["iri"]: r["region"] for r in compare.regions(corpus_store)}
+    cells = {(str(r["theme"]).rsplit("/", 1)[-1], names[str(r["region"])]): int(r["measures"])
+             for r in run_named(corpus_store, "theme-matrix").records()}
+    m = compare.matrix(corpus_store)
+    packed = {(t["theme"], region): n for t in m["themes"] for region, n in t["counts"].items() if n}
+    assert packed == cells and len(cells) > 40
