@@ -4,8 +4,9 @@ An entry is keyed by the SHA-256 of (pipeline fingerprint, the file's absolute p
 and lives under `<out>/cache/<fingerprint>/`:
 
     <key>.json   summary: document key, counts, the triples about shared nodes (organisations),
-                 the document's share of the theme coverage (kg.coverage),
                  or the reason the file was skipped
+    <key>.coverage.json  the document's share of the theme coverage (kg.coverage), read one
+                 document at a time when the graph is written
     <key>.nt     the document's own triples, N-Triples, sorted
     <key>.pkl    the processed Document (pickle), for callers that want the objects back
 
@@ -77,7 +78,16 @@ class ExtractionCache:
 
     def has(self, key: str) -> bool:
         s = self.summary(key)
-        return s is not None and ("skipped" in s or self._path(key, ".nt").exists())
+        return s is not None and ("skipped" in s or (self._path(key, ".nt").exists()
+                                                      and self._path(key, ".coverage.json").exists()))
+
+    def coverage(self, key: str) -> dict:
+        try:
+            return json.loads(self._path(key, ".coverage.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            from kg.errors import PolicyKGError
+            raise PolicyKGError("cache entry is damaged; delete the cache folder and build again",
+                                self._path(key, ".coverage.json")) from None
 
     def triples_path(self, key: str) -> Path:
         return self._path(key, ".nt")
@@ -89,12 +99,15 @@ class ExtractionCache:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
             return None
 
-    def put(self, key: str, summary: dict, own_triples: str = "", document: Document | None = None) -> None:
+    def put(self, key: str, summary: dict, own_triples: str = "", document: Document | None = None,
+            coverage: dict | None = None) -> None:
         """Write an entry; the summary goes last, so a half-written entry is never seen as present."""
         folder = self._path(key, "").parent
         folder.mkdir(parents=True, exist_ok=True)
         if "skipped" not in summary:
             _write(self._path(key, ".nt"), own_triples.encode("utf-8"))
+            _write(self._path(key, ".coverage.json"), json.dumps(coverage or {"themes": [], "regions": []},
+                                                                 ensure_ascii=False).encode("utf-8"))
             if document is not None:
                 _write(self._path(key, ".pkl"), pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL))
         _write(self._path(key, ".json"), json.dumps(summary, ensure_ascii=False).encode("utf-8"))

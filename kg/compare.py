@@ -80,12 +80,18 @@ def _theme_term(theme: str):
 # ------------------------------------------------------------------ regions
 
 def regions(store) -> list[dict]:
-    """Regions with at least one policy in the graph (canonical Simplified names)."""
+    """Regions with at least one policy in the graph (canonical Simplified names), ordered by
+    English name. Labels and levels come from the gazetteer (ontology/regions.ttl, the same
+    labels the graph holds): reading them from the store costs more than the rest of a comparison."""
     out = []
-    for r in run_named(store, "regions").records():
-        out.append({"region": r["label"] or r["region"], "id": _id(r["region"], vocab.REG), "iri": r["region"],
-                    "en": r["en"], "level": r["level"], "policies": r["policies"]})
-    return out
+    gazetteer = vocab.regions()
+    for r in run_named(store, "region-policies").records():
+        rid = _id(r["region"], vocab.REG)
+        concept = gazetteer.get(rid) if r["region"].startswith(str(vocab.REG)) else None
+        out.append({"region": concept.zh if concept else r["region"], "id": rid, "iri": r["region"],
+                    "en": concept.en if concept else None, "level": concept.level if concept else None,
+                    "policies": r["policies"]})
+    return sorted(out, key=lambda r: (r["en"] is None, r["en"] or "", r["region"], r["iri"]))
 
 
 def _suggest_region(name: str, known: list[dict]) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 
 from kg.model import Document, Measure, Source
@@ -135,26 +136,30 @@ class Coverage:
             into["examples"] += share["examples"][:EXAMPLES - len(into["examples"])]
 
     def triples(self) -> list[tuple]:
-        """The coverage as rdflib triples."""
+        """The coverage as rdflib triples (small graphs; a build streams `nodes` instead)."""
+        return [t for node in self.nodes() for t in node]
+
+    def nodes(self) -> Iterator[list[tuple]]:
+        """The coverage as rdflib triples, one list per summary node (with its amount ranges and
+        examples), in a fixed order: only one node's triples are in memory at a time."""
         from rdflib import Literal, URIRef
         from rdflib.namespace import RDF, XSD
 
         from kg.vocab import BEN, ID, PKG, REG, SCHEMA, THEME
-        out = []
         region_term = lambda c: REG[c["region_id"]] if c["region_id"] else Literal(c["region"])  # noqa: E731
         for rkey, c in sorted(self.regions.items()):
             node = ID[f"coverage/region/{rkey}"]
-            out += [(node, RDF.type, PKG.RegionCoverage), (node, PKG.coversRegion, region_term(c)),
-                    (node, PKG.policyCount, Literal(c["policies"], datatype=XSD.integer))]
+            yield [(node, RDF.type, PKG.RegionCoverage), (node, PKG.coversRegion, region_term(c)),
+                   (node, PKG.policyCount, Literal(c["policies"], datatype=XSD.integer))]
         rows: dict[str, dict[str, int]] = {}
         for (theme, rkey), c in sorted(self.total.items()):
             node = ID[f"coverage/{theme}/{rkey}"]
             region = region_term(c)
             rows.setdefault(theme, {})[str(region)] = c["measures"]
-            out += [(node, RDF.type, PKG.ThemeCoverage), (node, PKG.coversTheme, THEME[theme]),
-                    (node, PKG.coversRegion, region),
-                    (node, PKG.measureCount, Literal(c["measures"], datatype=XSD.integer)),
-                    (node, PKG.policyCount, Literal(c["policies"], datatype=XSD.integer))]
+            out = [(node, RDF.type, PKG.ThemeCoverage), (node, PKG.coversTheme, THEME[theme]),
+                   (node, PKG.coversRegion, region),
+                   (node, PKG.measureCount, Literal(c["measures"], datatype=XSD.integer)),
+                   (node, PKG.policyCount, Literal(c["policies"], datatype=XSD.integer))]
             out += [(node, PKG.coversBeneficiary, BEN[b]) for b in c["beneficiaries"]]
             for k, (low, high, n) in sorted(c["amounts"].items()):
                 kind, unit = k.split("|", 1)
@@ -169,12 +174,12 @@ class Coverage:
                         (e, PKG.exampleMeasure, URIRef(measure)), (e, PKG.rank, Literal(rank, datatype=XSD.integer))]
                 if sentence:
                     out.append((e, PKG.evidenceText, Literal(sentence, lang="zh")))
+            yield out
         for theme, counts in sorted(rows.items()):     # the matrix row of the theme, packed
             node = ID[f"coverage/{theme}"]
-            out += [(node, RDF.type, PKG.ThemeTotals), (node, PKG.coversTheme, THEME[theme]),
-                    (node, PKG.regionCounts, Literal(json.dumps(counts, ensure_ascii=False, sort_keys=True),
-                                                     datatype=RDF.JSON))]
-        return out
+            yield [(node, RDF.type, PKG.ThemeTotals), (node, PKG.coversTheme, THEME[theme]),
+                   (node, PKG.regionCounts, Literal(json.dumps(counts, ensure_ascii=False, sort_keys=True),
+                                                    datatype=RDF.JSON))]
 
 
 def _decimal(value: float):
