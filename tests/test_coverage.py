@@ -116,3 +116,26 @@ def test_packed_matrix_rows_equal_the_coverage_nodes(corpus_store):
     m = compare.matrix(corpus_store)
     packed = {(t["theme"], region): n for t in m["themes"] for region, n in t["counts"].items() if n}
     assert packed == cells and len(cells) > 40
+
+
+def test_shapes_catch_an_inconsistent_summary():
+    """More policies than measures, or a lowest amount above the highest, break the shapes."""
+    import json
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+    from conftest import gold_files
+    from kg.goldjson import from_gold
+    from kg.rdf import to_graph
+    from kg.validate import validate_graph
+    from kg.vocab import PKG, SCHEMA
+    g = to_graph([from_gold(json.loads(gold_files()[0].read_text(encoding="utf-8")))])
+    assert validate_graph(g)[0]
+    node = next(g.subjects(PKG.measureCount, None))
+    g.set((node, PKG.policyCount, Literal(int(g.value(node, PKG.measureCount)) + 1, datatype=XSD.integer)))
+    ok, report = validate_graph(g)
+    assert not ok and "policyCount" in report
+    g = to_graph([from_gold(json.loads(gold_files()[0].read_text(encoding="utf-8")))])
+    r = next(g.subjects(SCHEMA.minValue, None))
+    g.set((r, SCHEMA.minValue, Literal(int(float(g.value(r, SCHEMA.maxValue))) + 1, datatype=XSD.decimal)))
+    ok, report = validate_graph(g)
+    assert not ok and "minValue" in report
