@@ -40,7 +40,7 @@ HARD = [
     ("年度自主研发费用每满200万元给予10万元补助,最高500万元。",
      [("fixed", 100000, "CNY"), ("cap", 5000000, "CNY")]),
     ("年交易额3000万元及以下部分按1%奖励,超过部分按0.5%奖励,单个单位每年最高奖励100万元。",
-     [("cap", 30000000, "CNY"), ("rate", 0.01, "ratio"), ("rate", 0.005, "ratio"), ("cap", 1000000, "CNY")]),
+     [("rate", 0.01, "ratio"), ("rate", 0.005, "ratio"), ("cap", 1000000, "CNY")]),
     ("牵头企业国拨经费配套比例从50%提高至最高1︰1,单个项目最高配套1000万元。",
      [("rate", 0.5, "ratio"), ("rate", 1.0, "ratio"), ("cap", 10000000, "CNY")]),
     ("配套比例提高至1:1", [("rate", 1.0, "ratio")]),
@@ -80,8 +80,11 @@ HARD = [
     ("经三分之二以上成员同意", [("floor", 2 / 3, "ratio")]),
     ("给予每人每月5千元生活补贴,贷款利率不高于LPR加50个基点", [("fixed", 5000, "CNY"), ("rate", 0.005, "ratio")]),
     # PDF text puts spaces around numbers
+    # the brackets of a rate's base are no sums offered; the rates and the cap are
     ("年累计在 3000 万元及以下部分按交易额的 0.5%给予奖励,每家每年奖励金额最高不超过 100 万元。",
-     [("cap", 30000000, "CNY"), ("rate", 0.005, "ratio"), ("cap", 1000000, "CNY")]),
+     [("rate", 0.005, "ratio"), ("cap", 1000000, "CNY")]),
+    ("年交易额500万元以下的部分按2%奖励,超过500万元的部分按1%奖励,单个机构每年最高奖励80万元。",
+     [("rate", 0.02, "ratio"), ("rate", 0.01, "ratio"), ("cap", 800000, "CNY")]),
     # a condition's threshold is a floor, the grant after it a fixed sum
     ("每年完成技术合同认定登记额达到2亿元的,给予奖励5万元。", [("floor", 2e8, "CNY"), ("fixed", 50000, "CNY")]),
     # reported statistics: the sentence reports, it does not promise

@@ -68,6 +68,8 @@ CAP_BEFORE = re.compile(r"(?:最高|最多|不超过|不高于|至多|上限为?
 FLOOR_BEFORE = re.compile(r"(?:不少于|不低于|至少|(?<!不)(?:超过|高于|大于|多于|超))(?:[^\d,;。、]{0,12}的)?$")
 AFTER = re.compile(r"\s*(?:\(含\))?\s*(?P<cue>及以上|以上|及以下|以下|以内|之内|左右|内)")
 STEP_BEFORE = re.compile(r"每满$")   # 每满200万元给予10万元: the step of a rate, not an amount
+# 3000万元及以下部分按1%, 超过3000万元的部分按0.5%: the bracket of a rate's base, not a sum offered
+BRACKET_AFTER = re.compile(r"\s*的?部分")
 DUR_BEFORE = re.compile(r"(?:最长|最多|连续|超过|为期|有效期为?|期限为?|聘期|满|不超过|不少于|不低于|至少|长达"
                         r"|期限?|期[^\d,;。]{0,3}为)$")
 DUR_AFTER = re.compile(r"(?:\(含\))?(?:以内|之内|内|及以上|以上|期(?!间)|累计)")
@@ -289,6 +291,8 @@ def _classify(text: str, hit: _Hit, since: int, until: int,
     if STEP_BEFORE.search(ctx.before) or VAGUE_BEFORE.search(ctx.before):
         return None
     end = AFTER.match(text, hit.end, ctx.clause_end).end() if ctx.after and hit.unit != "year" else hit.end
+    if hit.unit == "CNY" and BRACKET_AFTER.match(text, end, ctx.clause_end):
+        return None
     if hit.unit == "year":
         found = _year_kind(text, hit, ctx)
         if found is None:
