@@ -145,9 +145,7 @@ def compare_theme(store, theme: str, examples: int = 1, every_measure: bool = Fa
                                   "amount_ranges": [], "beneficiaries": [], "examples": []}
     for a in run_named(store, "theme-coverage-amounts", bound).records():
         if a["region"] in by_region:
-            by_region[a["region"]]["amount_ranges"].append(
-                {"kind": a["kind"], "unit": a["unit"], "lowest": a["lowest"], "highest": a["highest"],
-                 "count": a["count"], "label": _range_label(a["lowest"], a["highest"], a["unit"])})
+            by_region[a["region"]]["amount_ranges"].append(_range(a))
     for b in run_named(store, "theme-coverage-beneficiaries", bound).records():
         if b["region"] in by_region:
             by_region[b["region"]]["beneficiaries"] = [_id(x, vocab.BEN) for x in b["beneficiaries"].split()]
@@ -169,8 +167,11 @@ def compare_theme(store, theme: str, examples: int = 1, every_measure: bool = Fa
             "not_mentioned": [name for iri, name in names.items() if iri not in by_region]}
 
 
-def _range_label(low, high, unit) -> str:
-    return amount_label(low, unit) if low == high else f"{amount_label(low, unit)}–{amount_label(high, unit)}"
+def _range(row: dict) -> dict:
+    """An amount range of a coverage summary: kind, unit, lowest, highest, how many, `30万元–200万元`."""
+    low, high, unit = row["lowest"], row["highest"], row["unit"]
+    label = amount_label(low, unit) if low == high else f"{amount_label(low, unit)}–{amount_label(high, unit)}"
+    return {"kind": row["kind"], "unit": unit, "lowest": low, "highest": high, "count": row["count"], "label": label}
 
 
 def _every_measure(store, term, by_region: dict[str, dict]) -> None:
@@ -217,7 +218,8 @@ def _evidence(store, term) -> tuple[dict[str, set[str]], dict[str, str]]:
 
 def compare_cities(store, cities: list[str]) -> dict:
     """Themes all the regions share, the themes unique to each, and for the shared themes their
-    amounts side by side. Names as a person types them (厦门, 厦门市, Xiamen, 廈門)."""
+    amount ranges side by side (as `compare theme` gives them). Names as a person types them
+    (厦门, 厦门市, Xiamen, 廈門)."""
     found: list[dict] = []
     known = regions(store)
     for name in cities:
@@ -229,16 +231,12 @@ def compare_cities(store, cities: list[str]) -> dict:
     names = [f["region"] for f in found]
     themes: dict[str, dict[str, int]] = {}
     amounts: dict[str, dict[str, list[dict]]] = {}
-    for region in found:       # two queries a region, each started from the bound region
-        measures: dict[str, set[str]] = defaultdict(set)
-        for r in run_named(store, "region-themes", {"region": region["iri"]}).records():
-            measures[_id(r["theme"], vocab.THEME)].add(r["measure"])
-        themes[region["region"]] = {t: len(ms) for t, ms in measures.items()}
+    for region in found:       # two queries a region, on its coverage summaries (kg.coverage)
+        themes[region["region"]] = {_id(r["theme"], vocab.THEME): r["measures"]
+                                    for r in run_named(store, "region-coverage", {"region": region["iri"]}).records()}
         per_theme: dict[str, list[dict]] = defaultdict(list)
-        for a in run_named(store, "region-theme-amounts", {"region": region["iri"]}).records():
-            if a["kind"] in PROMISE_KINDS:
-                per_theme[_id(a["theme"], vocab.THEME)].append(
-                    _amount(a) | {"key": measure_key(a["measure"]), "n": a["number"]})
+        for a in run_named(store, "region-coverage-amounts", {"region": region["iri"]}).records():
+            per_theme[_id(a["theme"], vocab.THEME)].append(_range(a))
         amounts[region["region"]] = per_theme
     order = {t: i for i, t in enumerate(vocab.themes())}
     sort = lambda ids: sorted(ids, key=lambda t: (order.get(t, len(order)), t))   # noqa: E731
@@ -250,7 +248,7 @@ def compare_cities(store, cities: list[str]) -> dict:
     labels = {t: (vocab.themes()[t].zh if t in vocab.themes() else t) for t in set().union(*sets.values())}
     return {"cities": names, "ids": [f["id"] for f in found], "shared": shared, "unique": unique,
             "partly_shared": partly,
-            "amounts": {t: {n: _sort_amounts(amounts[n].get(t, [])) for n in names} for t in shared},
+            "amounts": {t: {n: _sort_amounts(amounts[n].get(t, []), value="highest") for n in names} for t in shared},
             "measures": {n: {t: themes[n][t] for t in sort(themes[n])} for n in names},
             "labels": labels}
 

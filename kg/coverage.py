@@ -8,7 +8,7 @@ query time takes seconds to minutes whatever the engine, so the build folds them
     <id/coverage/region/{region}>   pkg:coversRegion, pkg:policyCount
     <id/coverage/{theme}/{region}>  pkg:coversTheme, pkg:coversRegion, pkg:measureCount,
         pkg:policyCount, pkg:coversBeneficiary*, pkg:amountRange* (kind, unit, lowest, highest,
-        how many), pkg:example* (the first EXAMPLES measures in document and reading order, each
+        how many; an amount counts for the themes its sentence mentions, see `amount_themes`), pkg:example* (the first EXAMPLES measures in document and reading order, each
         with the sentence that evidences the theme)
     <id/coverage/{theme}>           pkg:regionCounts: the theme's row of the matrix, {region: number
         of measures} as one rdf:JSON literal (the same numbers as the nodes above: reading 33 rows
@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
-from kg.model import Document, Measure, Source
+from kg.model import Amount, Document, Measure, Source
 
 # Display order of amount kinds (ontology/policy.ttl, pkg:kind); kinds are never summed together.
 KIND_ORDER = ("cap", "fixed", "floor", "rate", "total", "duration", "count", "stat")
@@ -65,6 +65,29 @@ def _measure_sentence(doc: Document, m: Measure, theme: str) -> str:
     return evidence_sentence(doc.original[ms:me], a - ms, b - ms)
 
 
+def sentence_bounds(text: str, at: int, start: int = 0, end: int | None = None) -> tuple[int, int]:
+    """[s, e) of the sentence (or clause ended by ；) of text[start:end] that holds offset `at`."""
+    end = len(text) if end is None else end
+    s = max([text.rfind(c, start, at) for c in SENTENCE_END] + [start - 1]) + 1
+    ends = [i for i in (text.find(c, at, end) for c in SENTENCE_END) if i != -1]
+    return s, (min(ends) if ends else end)
+
+
+def amount_themes(doc: Document, m: Measure) -> list[tuple[Amount, set[str]]]:
+    """Each promised amount of a measure with the themes it counts for: the measure's themes
+    mentioned in the amount's sentence, or all of them when its sentence mentions none
+    (最高补助50万元 in a sentence on 概念验证 is a proof-of-concept figure, not a talent one)."""
+    themes = {x.id for x in m.themes}
+    out = []
+    for a in m.amounts:
+        if a.kind not in PROMISE_KINDS:
+            continue
+        s, e = sentence_bounds(doc.normalized, a.start, m.start, m.end)
+        worded = {x.id for x in m.themes if s <= x.start < e}
+        out.append((a, worded or themes))
+    return out
+
+
 def document_coverage(doc: Document) -> dict:
     """One document's share of the coverage, JSON-ready: per (theme, region) and per region."""
     from kg.rdf import measure_iri, policy_iri, region_key
@@ -74,6 +97,7 @@ def document_coverage(doc: Document) -> dict:
         regions.setdefault(region_key(source), {"region_key": region_key(source), "region_id": source.region_id,
                                                 "region": source.region, "policies": 1})   # one policy a region
         for m in source.measures:
+            counted = amount_themes(doc, m)
             for theme in dict.fromkeys(x.id for x in m.themes):
                 share = shares.setdefault((theme, region_key(source)), _new_share(theme, source))
                 share["measures"] += 1
@@ -83,8 +107,8 @@ def document_coverage(doc: Document) -> dict:
                 for b in m.beneficiaries:
                     if b.id not in share["beneficiaries"]:
                         share["beneficiaries"].append(b.id)
-                for a in m.amounts:
-                    if a.kind in PROMISE_KINDS:
+                for a, themes in counted:
+                    if theme in themes:
                         _add_amount(share["amounts"], a.kind, a.unit, float(a.value), float(a.value), 1)
                 if len(share["examples"]) < EXAMPLES:
                     share["examples"].append([str(measure_iri(doc, source, m)), _measure_sentence(doc, m, theme)])

@@ -1,5 +1,6 @@
 """The coverage summaries written at build time (kg.coverage) say what a live aggregation over
-every measure says: same counts, same lowest and highest amounts, same beneficiaries, and the
+every measure says: same counts, same lowest and highest amounts (each amount counted for the
+themes its sentence mentions, else all the measure's themes), same beneficiaries, and the
 examples are the first measures of the region in reading order."""
 from __future__ import annotations
 
@@ -7,15 +8,25 @@ from collections import defaultdict
 
 import pytest
 
-from kg.compare import PROMISE_KINDS, EXAMPLES
+from kg.compare import EXAMPLES, PROMISE_KINDS
+from kg.coverage import sentence_bounds
 from kg.query import run_named
 
 LIVE = """
-SELECT ?theme ?region ?measure ?policy ?doc ?order ?kind ?unit ?value ?beneficiary WHERE {
+SELECT ?theme ?region ?measure ?policy ?doc ?order ?beneficiary WHERE {
   ?measure a pkg:Measure ; pkg:theme ?theme ; pkg:ofPolicy ?policy ; pkg:order ?order .
   ?policy pkg:region ?region ; prov:wasDerivedFrom/dct:identifier ?doc .
-  OPTIONAL { ?measure pkg:hasAmount ?a . ?a pkg:kind ?kind ; schema:unitText ?unit ; schema:value ?value }
   OPTIONAL { ?measure pkg:beneficiary ?beneficiary }
+}"""
+# where each amount and each theme mention sits in its measure (original offsets)
+AMOUNTS = """
+SELECT ?measure ?kind ?unit ?value ?start ?spanStart ?spanText WHERE {
+  ?measure pkg:hasAmount ?a ; pkg:span ?span . ?span oa:start ?spanStart ; oa:exact ?spanText .
+  ?a pkg:kind ?kind ; schema:unitText ?unit ; schema:value ?value ; oa:start ?start .
+}"""
+MENTIONS = """
+SELECT ?measure ?theme ?start WHERE {
+  ?measure pkg:theme ?theme ; pkg:evidence ?m . ?m pkg:concept ?theme ; oa:start ?start .
 }"""
 
 SUMMARY = """
@@ -35,17 +46,38 @@ def _select(store, query):
     return [{k: (None if v is None else v.toPython()) for k, v in row.items()} for row in rows]
 
 
+def amount_themes(store) -> dict:
+    """(measure, kind, unit, value) -> the themes it counts for: those mentioned in its sentence,
+    else every theme of the measure (kg.coverage.amount_themes, redone on the graph's data)."""
+    mentions: dict = defaultdict(lambda: defaultdict(list))
+    for r in _select(store, MENTIONS):
+        mentions[str(r["measure"])][str(r["theme"])].append(r["start"])
+    out: dict = defaultdict(set)
+    for r in _select(store, AMOUNTS):
+        if r["kind"] not in PROMISE_KINDS:
+            continue
+        base = r["spanStart"]
+        s, e = sentence_bounds(r["spanText"], r["start"] - base)
+        themes = mentions[str(r["measure"])]
+        worded = {t for t, starts in themes.items() if any(s <= x - base < e for x in starts)}
+        out[(str(r["measure"]), r["kind"], r["unit"], r["value"])] |= worded or set(themes)
+    return out
+
+
 def live_coverage(store) -> dict:
     out: dict = defaultdict(lambda: {"measures": {}, "policies": set(), "ranges": {}, "beneficiaries": set()})
+    counted = amount_themes(store)
     for r in _select(store, LIVE):
         c = out[(str(r["theme"]), str(r["region"]))]
         c["measures"][str(r["measure"])] = (r["doc"], r["order"])
         c["policies"].add(str(r["policy"]))
         if r["beneficiary"]:
             c["beneficiaries"].add(str(r["beneficiary"]))
-        if r["kind"] in PROMISE_KINDS:
-            low, high = c["ranges"].get((r["kind"], r["unit"]), (r["value"], r["value"]))
-            c["ranges"][(r["kind"], r["unit"])] = (min(low, r["value"]), max(high, r["value"]))
+    for (measure, kind, unit, value), themes in counted.items():
+        for key, c in out.items():
+            if key[0] in themes and measure in c["measures"]:
+                low, high = c["ranges"].get((kind, unit), (value, value))
+                c["ranges"][(kind, unit)] = (min(low, value), max(high, value))
     return {k: {"measures": len(c["measures"]), "policies": len(c["policies"]), "ranges": c["ranges"],
                 "beneficiaries": c["beneficiaries"],
                 "examples": [m for m, _ in sorted(c["measures"].items(), key=lambda x: x[1])][:EXAMPLES]}
