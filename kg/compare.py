@@ -289,6 +289,21 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source H
 def cjk_font() -> str | None:
     """The name of an installed font with Chinese glyphs, if matplotlib knows one."""
     from matplotlib import font_manager
+    found = _known_cjk_font(font_manager)
+    if found is None:
+        # matplotlib keeps its font list from its first run: a font installed since (make test
+        # installs fonts-wqy-microhei) is unknown to it until it is added from the system's fonts
+        for path in font_manager.findSystemFonts():
+            if re.search(r"wqy|cjk|sourcehan|han.?sans|droidsansfallback|simhei|yahei", Path(path).name, re.I):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        found = _known_cjk_font(font_manager)
+    return found
+
+
+def _known_cjk_font(font_manager) -> str | None:
     installed = {f.name for f in font_manager.fontManager.ttflist}
     for name in CJK_FONTS:
         if name in installed:
