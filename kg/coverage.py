@@ -1,15 +1,16 @@
 """Theme coverage: per (theme, region), what the whole graph says, computed once at build time.
 
-`compare theme` and `matrix` ask the same question of every measure in the graph (which regions
-treat this theme, how often, with how much money). Aggregating tens of thousands of measures at
+`compare theme`, `compare cities` and `matrix` ask the same question of every measure in the
+graph (which regions treat this theme, how often, with how much money). Aggregating tens of thousands of measures at
 query time takes seconds to minutes whatever the engine, so the build folds them into one
 `pkg:ThemeCoverage` node per (theme, region) instead, a few hundred nodes per theme:
 
     <id/coverage/region/{region}>   pkg:coversRegion, pkg:policyCount
     <id/coverage/{theme}/{region}>  pkg:coversTheme, pkg:coversRegion, pkg:measureCount,
         pkg:policyCount, pkg:coversBeneficiary*, pkg:amountRange* (kind, unit, lowest, highest,
-        how many; an amount counts for the themes its sentence mentions, see `amount_themes`), pkg:example* (the first EXAMPLES measures in document and reading order, each
-        with the sentence that evidences the theme)
+        how many; an amount counts for the themes its sentence mentions, see `amount_themes`),
+        pkg:example* (the first EXAMPLES measures in document and reading order, each with the
+        sentence that evidences the theme)
     <id/coverage/{theme}>           pkg:regionCounts: the theme's row of the matrix, {region: number
         of measures} as one rdf:JSON literal (the same numbers as the nodes above: reading 33 rows
         instead of 33 x 368 nodes keeps `matrix` fast on any store)
