@@ -220,7 +220,7 @@ def compare_theme_cmd(
                           Text(amounts.replace(" · ", "\n")), Text(groups), end_section=i == max(len(shown), 1) - 1)
     console.print(table)
     if not every_measure and any(r["measure_count"] > len(r["examples"]) for r in result["regions"]):
-        shown = "the first measure" if examples == 1 else f"the first {examples} measures"
+        shown = {0: "no measure", 1: "the first measure"}.get(examples, f"the first {examples} measures")
         console.print(Text(f"{shown} of each region shown (-k up to {EXAMPLES}, --all for every one); amounts "
                            f"and beneficiaries are over all its measures on the theme", style="dim"))
     if result["not_mentioned"]:
