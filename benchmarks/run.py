@@ -305,10 +305,10 @@ def main() -> None:
         else:
             rows.append(bench_size(n, args.work, args))
         done = {r["texts"] for r in rows}
-        everything = rows + [r for m, r in previous.items() if m not in done]   # rows not asked for are kept
-        results_path.write_text(json.dumps({"machine": machine(), "rows": sorted(everything, key=lambda r: r["texts"])},
-                                           ensure_ascii=False, indent=1))
-        print(table(sorted(everything, key=lambda r: r["texts"])), flush=True)
+        everything = sorted(rows + [r for m, r in previous.items() if m not in done],   # rows not asked for are kept
+                            key=lambda r: r["texts"])
+        results_path.write_text(json.dumps({"machine": machine(), "rows": everything}, ensure_ascii=False, indent=1))
+        print(table(everything), flush=True)
     print(f"\nmachine: {machine()}\nresults: {results_path}")
 
 

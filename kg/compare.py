@@ -7,6 +7,7 @@ per region or measure): the theme or region is bound first so the store filters 
 """
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -258,7 +259,6 @@ def compare_cities(store, cities: list[str]) -> dict:
 def matrix(store) -> dict:
     """Theme x region coverage: the number of measures of each region treating each theme (read
     from the rows the build packs per theme, kg.coverage)."""
-    import json
     columns = regions(store)
     names = {r["iri"]: r["region"] for r in columns}
     counts: dict[str, dict[str, int]] = {}

@@ -95,14 +95,14 @@ def document_coverage(doc: Document) -> dict:
     shares: dict[tuple[str, str], dict] = {}
     regions: dict[str, dict] = {}
     for source in doc.sources:
-        regions.setdefault(region_key(source), {"region_key": region_key(source), "region_id": source.region_id,
-                                                "region": source.region, "policies": 1})   # one policy a region
+        rkey, policy = region_key(source), str(policy_iri(doc, source))
+        regions.setdefault(rkey, {"region_key": rkey, "region_id": source.region_id,
+                                  "region": source.region, "policies": 1})   # one policy a region
         for m in source.measures:
             counted = amount_themes(doc, m)
             for theme in dict.fromkeys(x.id for x in m.themes):
-                share = shares.setdefault((theme, region_key(source)), _new_share(theme, source))
+                share = shares.setdefault((theme, rkey), _new_share(theme, rkey, source))
                 share["measures"] += 1
-                policy = str(policy_iri(doc, source))
                 if policy not in share["policies"]:
                     share["policies"].append(policy)
                 for b in m.beneficiaries:
@@ -116,9 +116,8 @@ def document_coverage(doc: Document) -> dict:
     return {"themes": list(shares.values()), "regions": list(regions.values())}
 
 
-def _new_share(theme: str, source: Source) -> dict:
-    from kg.rdf import region_key
-    return {"theme": theme, "region_key": region_key(source), "region_id": source.region_id,
+def _new_share(theme: str, rkey: str, source: Source) -> dict:
+    return {"theme": theme, "region_key": rkey, "region_id": source.region_id,
             "region": source.region, "measures": 0, "policies": [], "beneficiaries": [], "amounts": {},
             "examples": []}
 
@@ -159,10 +158,6 @@ class Coverage:
             for k, (low, high, n) in share["amounts"].items():
                 _add_amount(into["amounts"], *k.split("|", 1), low, high, n)
             into["examples"] += share["examples"][:EXAMPLES - len(into["examples"])]
-
-    def triples(self) -> list[tuple]:
-        """The coverage as rdflib triples (small graphs; a build streams `nodes` instead)."""
-        return [t for node in self.nodes() for t in node]
 
     def nodes(self) -> Iterator[list[tuple]]:
         """The coverage as rdflib triples, one list per summary node (with its amount ranges and

@@ -193,8 +193,9 @@ def to_graph(docs: list[Document], with_vocabulary: bool = True) -> Graph:
     for doc in sorted(docs, key=lambda d: d.doc):
         add_document(g, doc)
         coverage.add(document_coverage(doc))
-    for t in coverage.triples():
-        g.add(t)
+    for node in coverage.nodes():
+        for t in node:
+            g.add(t)
     return g
 
 

@@ -159,11 +159,6 @@ def _theme_rows(result: dict) -> list[dict]:
     return rows
 
 
-def _ranges_cell(ranges: list[dict]) -> str:
-    """`cap 20万元–2000万元 · rate 50%`: lowest and highest figure of each kind and unit."""
-    return " · ".join(f"{r['kind']} {r['label']}" for r in ranges)
-
-
 def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
